@@ -19,7 +19,6 @@ visualize_weights.py) into a new runs/cnn/run-NNN folder.
     python chapter7/cnn.py --data-dir ../shared/data/cifar10-jpeg
 """
 
-import argparse
 
 import common
 import keras
@@ -48,7 +47,7 @@ def build_model():
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = common.ArgumentParser(description=__doc__.splitlines()[0])
     common.add_run_arguments(parser, epochs=EPOCHS, batch_size=BATCH_SIZE)
     return parser.parse_args(argv)
 

@@ -17,7 +17,6 @@ overfits far less: about 56% test accuracy after 150 epochs (Adam, batch
     python chapter7/cnn_with_gap.py --data-dir ../shared/data/cifar10-jpeg
 """
 
-import argparse
 
 import common
 import keras
@@ -47,7 +46,7 @@ def build_model():
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = common.ArgumentParser(description=__doc__.splitlines()[0])
     common.add_run_arguments(parser, epochs=EPOCHS, batch_size=BATCH_SIZE)
     return parser.parse_args(argv)
 

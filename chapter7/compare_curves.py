@@ -17,7 +17,6 @@ them.
         runs/transfer_learning --train
 """
 
-import argparse
 from pathlib import Path
 
 import common
@@ -90,7 +89,7 @@ def results_table(labels, summaries):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = common.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "run_dirs",
         metavar="RUN_DIR",

@@ -16,9 +16,8 @@ models and prints their summaries; no data, no training.
     python chapter7/flatten_pitfall.py
 """
 
-import argparse
 
-import common  # noqa: F401  (quiets TensorFlow's start-up lines)
+import common
 import keras
 from keras import layers
 
@@ -60,7 +59,7 @@ def dense_output_shape(model):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = common.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_args(argv)
     models = build_models()
     for title, model in models.items():

@@ -10,7 +10,6 @@ the images are drawn rather than taken from the front.
     python chapter7/show_cifar10.py --data-dir ../shared/data/cifar10-jpeg
 """
 
-import argparse
 from pathlib import Path
 
 import common
@@ -37,7 +36,7 @@ def samples_figure(images, labels, make_figure=Figure):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = common.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="local CIFAR-10 copy (see cnn.py --help)")
     parser.add_argument("--count", type=positive_int, default=COUNT)
     parser.add_argument("--seed", type=int, default=0)

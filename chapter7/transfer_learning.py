@@ -19,7 +19,6 @@ before training, into runs/transfer_learning/run-NNN.
         --alpha 0.25 --weights ../shared/weights/mobilenet_2_5_224_tf_no_top.h5
 """
 
-import argparse
 import warnings
 from pathlib import Path
 
@@ -126,7 +125,7 @@ def build_pretrained(args):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = common.ArgumentParser(description=__doc__.splitlines()[0])
     common.add_run_arguments(parser, epochs=EPOCHS, batch_size=BATCH_SIZE)
     parser.add_argument(
         "--weights",

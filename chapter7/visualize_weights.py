@@ -14,7 +14,6 @@ and filters_after.png beside them.
     python chapter7/visualize_weights.py
 """
 
-import argparse
 from pathlib import Path
 
 import common
@@ -43,7 +42,7 @@ def filters_image(model, scale, gap):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = common.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--run-dir",
         default=RUNS_ROOT / "cnn",

@@ -35,6 +35,7 @@ _import_tensorflow_quietly()
 
 from common.cifar10 import CLASS_NAMES, DataError, load_cifar10  # noqa: E402
 from common.runs import (  # noqa: E402
+    ArgumentParser,
     Run,
     RunError,
     add_run_arguments,
@@ -45,6 +46,7 @@ from common.runs import (  # noqa: E402
 from common.tiles import tile_images, to_image  # noqa: E402
 
 __all__ = [
+    "ArgumentParser",
     "CLASS_NAMES",
     "DataError",
     "Run",

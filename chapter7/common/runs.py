@@ -55,6 +55,13 @@ class RunError(ValueError):
     """A run that cannot start as asked; the message is one line with the fix."""
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors: the problem, and where the flags are."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def positive_int(text):
     """argparse type: a whole number of at least 1."""
     try:
