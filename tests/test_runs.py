@@ -41,12 +41,18 @@ def interrupt_at_epoch(monkeypatch, epoch):
 def test_runs_without_out_dir_are_numbered_from_run_001(runs_root):
     first = Run("cnn", run_args())
     assert first.dir == runs_root / "cnn" / "run-001"
+    first.dir.mkdir()
     first.write_summary(status="finished")
     assert Run("cnn", run_args()).dir == runs_root / "cnn" / "run-002"
 
 
+def test_a_run_that_fails_before_it_begins_leaves_no_folder(runs_root):
+    Run("cnn", run_args())  # then, say, the data folder turns out to be missing
+    assert not (runs_root / "cnn" / "run-001").exists()
+
+
 def test_an_empty_numbered_folder_is_used_again(runs_root):
-    Run("cnn", run_args())  # failed before writing anything
+    (runs_root / "cnn" / "run-001").mkdir(parents=True)
     assert Run("cnn", run_args()).dir == runs_root / "cnn" / "run-001"
 
 

@@ -295,7 +295,9 @@ def _read_image(file):
         raise DataError(
             f"{file}: not a readable image ({_reason(error)}); replace or delete it"
         ) from error
-    raise DataError(f"{file}: image is {width}x{height}, expected 32x32")
+    raise DataError(
+        f"{file}: image is {width}x{height}, expected 32x32; resize or remove it"
+    )
 
 
 def _reason(error):

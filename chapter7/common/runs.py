@@ -303,6 +303,7 @@ class Run:
                 setattr(self.args, name, value)
 
     def _check_writable(self):
+        created = not self.dir.exists()
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             probe = self.dir / ".write-check"
@@ -313,6 +314,9 @@ class Run:
                 f"cannot write to {shown(self.dir)} ({error.strerror}); "
                 "choose another --out-dir"
             )
+        if created:
+            # Made again by begin(): a run that fails before it leaves nothing.
+            self.dir.rmdir()
 
     @property
     def backup_dir(self):
@@ -330,6 +334,7 @@ class Run:
 
         Extra fields (such as the accuracy before training) go into summary.json.
         """
+        self.dir.mkdir(parents=True, exist_ok=True)
         if self.resuming:
             done = self.finished_epochs()
             self._keep_history_rows(done)
