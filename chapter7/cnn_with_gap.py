@@ -55,10 +55,7 @@ def main(argv=None):
     args = parse_args(argv)
     run = common.Run("cnn_with_gap", args)
 
-    (x_train, y_train), (x_test, y_test), source = common.load_cifar10(args.data_dir)
-    x_train, y_train = common.take_subset(x_train, y_train, args.limit, args.seed)
-    print(f"CIFAR-10 from {source}")
-    print(f"x_train {x_train.shape}, x_test {x_test.shape}")
+    (x_train, y_train), (x_test, y_test), source = common.load_training_data(args)
 
     keras.utils.set_random_seed(args.seed)
     model = build_model()

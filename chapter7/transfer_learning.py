@@ -168,10 +168,7 @@ def main(argv=None):
                 f"images; here they see {args.image_size}x{args.image_size} ones"
             )
 
-    (x_train, y_train), (x_test, y_test), source = common.load_cifar10(args.data_dir)
-    x_train, y_train = common.take_subset(x_train, y_train, args.limit, args.seed)
-    print(f"CIFAR-10 from {source}")
-    print(f"x_train {x_train.shape}, x_test {x_test.shape}")
+    (x_train, y_train), (x_test, y_test), source = common.load_training_data(args)
 
     model.summary()
     model.compile(

@@ -40,6 +40,7 @@ from common.runs import (  # noqa: E402
     RunError,
     add_run_arguments,
     find_run,
+    load_training_data,
     run_script,
     take_subset,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "add_run_arguments",
     "find_run",
     "load_cifar10",
+    "load_training_data",
     "run_script",
     "take_subset",
     "tile_images",

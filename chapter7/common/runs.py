@@ -33,7 +33,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from common.cifar10 import CLASS_NAMES, DataError
+from common.cifar10 import CLASS_NAMES, DataError, load_cifar10
 from common.plots import confusion_figure, confusion_matrix, curves_figure
 
 RUNS_ROOT = Path(__file__).resolve().parents[2] / "runs"
@@ -133,6 +133,16 @@ def take_subset(x, y, limit, seed):
         )
     picked = np.random.default_rng(seed).choice(len(x), size=limit, replace=False)
     return x[picked], y[picked]
+
+
+def load_training_data(args):
+    """CIFAR-10 from --data-dir, the training part cut to --limit; says what
+    it loaded. Returns (x_train, y_train), (x_test, y_test), source."""
+    (x_train, y_train), (x_test, y_test), source = load_cifar10(args.data_dir)
+    x_train, y_train = take_subset(x_train, y_train, args.limit, args.seed)
+    print(f"CIFAR-10 from {source}")
+    print(f"x_train {x_train.shape}, x_test {x_test.shape}")
+    return (x_train, y_train), (x_test, y_test), source
 
 
 def shown(path):

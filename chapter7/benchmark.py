@@ -1,0 +1,250 @@
+"""Speed and memory: the article's plain recipe against this project's scripts.
+
+The plain recipe is the article's code: uint8 images divided by 255 into
+float64 arrays, one-hot labels, categorical cross-entropy, model.fit on
+those arrays. The scripts keep the images uint8 and scale them inside the
+model, and give integer labels to the sparse form of the same loss. Model,
+batch size, optimizer, data and the per-epoch test evaluation are the same.
+
+Each recipe trains in a fresh process, so that its peak resident memory is
+its own; plain and ours alternate, a few epochs each. The report gives
+seconds per epoch (median, first epoch left out: it also builds the graph),
+peak RSS, the ratios ours / plain, and for the CNN the GFLOP/s achieved
+against a float32 matrix-multiply peak measured in the same run. --levers
+also times single changes on top of ours, to see which are worth keeping.
+
+    python chapter7/benchmark.py --data-dir ../shared/data/cifar10-jpeg \\
+        --weights ../shared/weights/mobilenet_2_5_224_tf_no_top.h5
+"""
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import common
+import keras
+from keras import layers
+
+import cnn
+import transfer_learning
+from common.runs import positive_int
+
+ALPHA = 0.25  # the MobileNet whose ImageNet weights are to be had offline
+BATCH_SIZES = {"cnn": cnn.BATCH_SIZE, "mobilenet": transfer_learning.BATCH_SIZE}
+# Single changes on top of ours: compile() or fit() arguments.
+LEVERS = {
+    "steps_per_execution=10": {"compile": {"steps_per_execution": 10}},
+    "jit_compile": {"compile": {"jit_compile": True}},
+    "validation_batch_size=1000": {"fit": {"validation_batch_size": 1000}},
+}
+TARGETS = {"cnn": (0.6, 0.35), "mobilenet": (0.7, 0.5)}  # time, memory ratios
+
+
+def plain_model(name, weights):
+    """The article's models as it wrote them: float input, no scaling layer."""
+    if name == "cnn":
+        return keras.Sequential(
+            [
+                keras.Input(shape=(32, 32, 3)),
+                layers.Conv2D(30, 5, padding="valid", activation="relu"),
+                layers.MaxPooling2D(2),
+                layers.Flatten(),
+                layers.Dense(100, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ]
+        )
+    base = keras.applications.MobileNet(
+        input_shape=(32, 32, 3),
+        alpha=ALPHA,
+        include_top=False,
+        pooling="avg",
+        weights=weights,
+    )
+    return keras.Sequential(
+        [keras.Input(shape=(32, 32, 3)), base, layers.Dense(10, activation="softmax")]
+    )
+
+
+def our_model(name, weights):
+    if name == "cnn":
+        return cnn.build_model()
+    return transfer_learning.build_model(ALPHA, weights)
+
+
+class EpochSeconds(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
+
+
+def train(name, recipe, epochs, data_dir, weights):
+    """One recipe in this process; returns its timings and peak memory."""
+    (x_train, y_train), (x_test, y_test), _ = common.load_cifar10(data_dir)
+    compile_args, fit_args = {}, {}
+    if recipe == "plain":
+        x_train, x_test = x_train / 255.0, x_test / 255.0  # float64, as the article
+        y_train = keras.utils.to_categorical(y_train, 10)
+        y_test = keras.utils.to_categorical(y_test, 10)
+        model = plain_model(name, weights)
+        loss = "categorical_crossentropy"
+    else:
+        model = our_model(name, weights)
+        loss = "sparse_categorical_crossentropy"
+        lever = LEVERS.get(recipe.removeprefix("ours+"), {})
+        compile_args, fit_args = lever.get("compile", {}), lever.get("fit", {})
+    model.compile(optimizer="adam", loss=loss, metrics=["accuracy"], **compile_args)
+    timer = EpochSeconds()
+    history = model.fit(
+        x_train,
+        y_train,
+        batch_size=BATCH_SIZES[name],
+        epochs=epochs,
+        validation_data=(x_test, y_test),
+        callbacks=[timer],
+        verbose=0,
+        **fit_args,
+    )
+    return {
+        "train_images": len(x_train),
+        "test_images": len(x_test),
+        "seconds": timer.seconds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "val_accuracy": history.history["val_accuracy"],
+    }
+
+
+def cnn_training_flop(train_images, test_images):
+    """Floating-point operations of one cnn.py epoch, counted from its layers.
+
+    Forward, per image: the conv layer does 28*28*30 outputs of 5*5*3
+    multiply-adds, Dense(100) 5,880*100 and Dense(10) 100*10; 2 FLOP each.
+    A training step costs about 3 forward passes (the backward pass computes
+    gradients for both inputs and weights); testing costs one.
+    """
+    multiply_adds = 28 * 28 * 30 * 5 * 5 * 3 + 5_880 * 100 + 100 * 10
+    forward = 2 * multiply_adds
+    return 3 * forward * train_images + forward * test_images
+
+
+def matmul_peak_gflops(size=2048, repeats=5):
+    """Best float32 matrix-multiply rate of TensorFlow on this machine."""
+    import tensorflow as tf
+
+    a = tf.random.normal((size, size))
+    b = tf.random.normal((size, size))
+    tf.linalg.matmul(a, b).numpy()  # warm up
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        tf.linalg.matmul(a, b).numpy()
+        best = min(best, time.perf_counter() - started)
+    return 2 * size**3 / best / 1e9
+
+
+def run_worker(name, recipe, args):
+    command = [sys.executable, __file__, "--worker", f"{name}:{recipe}"]
+    command += ["--epochs", str(args.epochs)]
+    if args.data_dir:
+        command += ["--data-dir", args.data_dir]
+    if args.weights:
+        command += ["--weights", args.weights]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} {recipe} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def steady_seconds(result):
+    return statistics.median(result["seconds"][1:] or result["seconds"])
+
+
+def parse_args(argv=None):
+    parser = common.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", help="local CIFAR-10 copy (see cnn.py --help)")
+    parser.add_argument(
+        "--weights",
+        help="MobileNet alpha=0.25 no-top weights file (default: random weights, "
+        "which train at the same speed)",
+    )
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        choices=("cnn", "mobilenet"),
+        default=["cnn", "mobilenet"],
+    )
+    parser.add_argument("--epochs", type=positive_int, default=3)
+    parser.add_argument(
+        "--rounds", type=positive_int, default=2, help="plain/ours pairs per model"
+    )
+    parser.add_argument(
+        "--levers", action="store_true", help="also time single changes to ours"
+    )
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.worker:
+        name, recipe = args.worker.split(":")
+        result = train(name, recipe, args.epochs, args.data_dir, args.weights)
+        print(json.dumps(result))
+        return 0
+
+    peak = matmul_peak_gflops()
+    print(f"float32 matmul peak (TensorFlow, 2048x2048): {peak:.1f} GFLOP/s")
+    print(f"{'model':10} {'recipe':34} {'s/epoch':>8} {'peak RSS':>9} {'test acc':>8}")
+    for name in args.models:
+        recipes = ["plain", "ours"] * args.rounds
+        if args.levers:
+            recipes += [f"ours+{lever}" for lever in LEVERS]
+        results = {}
+        for recipe in recipes:
+            result = run_worker(name, recipe, args)
+            results.setdefault(recipe, []).append(result)
+            print(
+                f"{name:10} {recipe:34} {steady_seconds(result):8.2f} "
+                f"{result['peak_rss_mb']:7.0f}MB {result['val_accuracy'][-1]:8.3f}",
+                flush=True,
+            )
+        seconds = {
+            recipe: statistics.median(steady_seconds(result) for result in runs)
+            for recipe, runs in results.items()
+        }
+        memory = {
+            recipe: max(result["peak_rss_mb"] for result in runs)
+            for recipe, runs in results.items()
+        }
+        time_target, memory_target = TARGETS[name]
+        time_ratio = seconds["ours"] / seconds["plain"]
+        memory_ratio = memory["ours"] / memory["plain"]
+        print(
+            f"{name}: time per epoch {time_ratio:.2f}x plain "
+            f"(target <= {time_target}), peak memory {memory_ratio:.2f}x plain "
+            f"(target <= {memory_target})"
+        )
+        for lever in (r for r in seconds if r.startswith("ours+")):
+            print(f"{name}: {lever} {seconds[lever] / seconds['ours']:.2f}x ours")
+        if name == "cnn":
+            sizes = results["ours"][0]
+            flop = cnn_training_flop(sizes["train_images"], sizes["test_images"])
+            achieved = flop / seconds["ours"] / 1e9
+            print(
+                f"cnn: {flop / 1e12:.2f} TFLOP per epoch -> {achieved:.1f} GFLOP/s, "
+                f"{achieved / peak:.0%} of the matmul peak"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    common.run_script(main)
