@@ -475,7 +475,9 @@ class Run:
         self._save_model(model, "model_after.keras")
         if rows:
             for metric, name in (("accuracy", "acc.png"), ("loss", "loss.png")):
-                save_figure(curves_figure({"": rows}, metric), self.dir / name)
+                figure = curves_figure({"": rows}, metric)
+                figure.axes[0].set_title(f"{self.script}.py: {metric} by epoch")
+                save_figure(figure, self.dir / name)
         if not self.interrupted:
             fields["per_class_accuracy"] = self._save_confusion(model, x_test, y_test)
         status = "interrupted" if self.interrupted else "finished"
