@@ -111,6 +111,11 @@ def parse_args(argv=None):
         "--loss", action="store_true", help="draw the loss instead of accuracy"
     )
     parser.add_argument(
+        "--log-epochs",
+        action="store_true",
+        help="log-scale epoch axis, so that 3- and 150-epoch runs both show",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         help="figure to write (default: runs/comparison_accuracy.png, or "
@@ -135,7 +140,7 @@ def main(argv=None):
 
     metric = "loss" if args.loss else "accuracy"
     histories = {label: history for label, (_, _, history) in zip(labels, runs)}
-    figure = curves_figure(histories, metric, show_train=args.train)
+    figure = curves_figure(histories, metric, args.train, args.log_epochs)
     lines = "solid test, dashed train" if args.train else "test"
     figure.axes[0].set_title(f"{metric} by epoch ({lines})")
     out_path = args.out or RUNS_ROOT / f"comparison_{metric}.png"

@@ -64,9 +64,10 @@ def drawn(monkeypatch):
     calls = {}
     real_curves_figure = compare_curves.curves_figure
 
-    def spy(histories, metric, show_train=True):
+    def spy(histories, metric, show_train=True, log_epochs=False):
         calls.update(histories=histories, metric=metric, show_train=show_train)
-        calls["figure"] = real_curves_figure(histories, metric, show_train)
+        calls["log_epochs"] = log_epochs
+        calls["figure"] = real_curves_figure(histories, metric, show_train, log_epochs)
         return calls["figure"]
 
     monkeypatch.setattr(compare_curves, "curves_figure", spy)
@@ -108,6 +109,17 @@ def test_runs_of_3_and_5_epochs_share_one_axis_from_epoch_1(two_runs, tmp_path, 
     lines = drawn["figure"].axes[0].get_lines()
     assert [list(line.get_xdata()) for line in lines] == [[1, 2, 3], [1, 2, 3, 4, 5]]
     assert list(lines[1].get_ydata()) == [0.300, 0.380, 0.420, 0.450, 0.440]
+
+
+def test_log_epochs_keeps_the_epochs_and_logs_the_axis(two_runs, tmp_path, drawn):
+    out = str(tmp_path / "comparison.png")
+    compare_curves.main([*two_runs, "--log-epochs", "--out", out])
+    axes = drawn["figure"].axes[0]
+    assert axes.get_xscale() == "log"
+    assert [list(line.get_xdata()) for line in axes.get_lines()] == [
+        [1, 2, 3],
+        [1, 2, 3, 4, 5],
+    ]
 
 
 def test_only_test_accuracy_is_drawn_by_default(two_runs, tmp_path, drawn):

@@ -43,7 +43,9 @@ def run(tmp_path):
     args = argparse.Namespace(
         out_dir=str(tmp_path / "run"), resume=False, overwrite=False, epochs=1
     )
-    return Run("cnn", args)
+    run = Run("cnn", args)
+    run.dir.mkdir()  # as Run.begin() would
+    return run
 
 
 def test_diagram_is_drawn_when_pydot_and_graphviz_exist(run, capsys):

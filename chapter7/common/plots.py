@@ -6,30 +6,38 @@ render to files on any machine, with or without a display.
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
 
-def curves_figure(histories, metric, show_train=True):
+def curves_figure(histories, metric, show_train=True, log_epochs=False):
     """Test (solid) and train (dashed) `metric` by epoch for each history.
 
     histories: {label: rows} with rows as read from history.csv. Epochs are
-    numbered from 1, and every run is drawn on the same linear epoch axis,
-    so a 20-epoch run simply stops where a 150-epoch run goes on.
+    numbered from 1 and every run shares one epoch axis, so a 20-epoch run
+    stops where a 150-epoch run goes on; log_epochs spreads the first few
+    epochs out. Short runs get a dot per epoch so that they stay visible.
     """
     figure = Figure(figsize=(7, 4.5), layout="constrained")
     axes = figure.subplots()
     for index, (label, rows) in enumerate(histories.items()):
-        color = f"C{index % 10}"
+        marker = "o" if len(rows) <= 30 else None
+        style = {"color": f"C{index % 10}", "marker": marker, "markersize": 3}
         epochs = [int(row["epoch"]) + 1 for row in rows]
         prefix = f"{label} " if label else ""
         test = [float(row[f"val_{metric}"]) for row in rows]
-        axes.plot(epochs, test, color=color, label=f"{prefix}test")
+        test_label = f"{prefix}test" if show_train or not label else label
+        axes.plot(epochs, test, label=test_label, **style)
         if show_train:
             train = [float(row[metric]) for row in rows]
-            axes.plot(epochs, train, "--", color=color, label=f"{prefix}train")
+            axes.plot(epochs, train, "--", label=f"{prefix}train", **style)
     axes.set_xlabel("epoch")
     axes.set_ylabel(metric)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if log_epochs:
+        axes.set_xscale("log")
+        axes.set_xticks([1, 2, 3, 5, 10, 20, 50, 100, 150])
+        axes.xaxis.set_major_formatter(ScalarFormatter())
+    else:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(alpha=0.3)
     axes.legend()
     return figure
@@ -47,19 +55,18 @@ def confusion_matrix(labels, predictions, class_count):
 def confusion_figure(counts, class_names):
     """The confusion matrix as a heat map, each row (true class) in percent."""
     totals = counts.sum(axis=1, keepdims=True)
-    shares = counts / np.maximum(totals, 1)
+    percent = 100 * counts / np.maximum(totals, 1)
     figure = Figure(figsize=(7, 6), layout="constrained")
     axes = figure.subplots()
-    image = axes.imshow(shares, cmap="Blues", vmin=0, vmax=1)
-    for (row, column), share in np.ndenumerate(shares):
-        color = "white" if share > 0.5 else "black"
-        text = f"{share * 100:.0f}"
-        axes.text(column, row, text, ha="center", va="center", color=color)
+    image = axes.imshow(percent, cmap="Blues", vmin=0, vmax=100)
+    for (row, column), value in np.ndenumerate(percent):
+        color = "white" if value > 50 else "black"
+        axes.text(column, row, f"{value:.0f}", ha="center", va="center", color=color)
     ticks = range(len(class_names))
     axes.set_xticks(ticks, class_names, rotation=45, ha="right")
     axes.set_yticks(ticks, class_names)
     axes.set_xlabel("predicted class")
     axes.set_ylabel("true class")
-    axes.set_title("test images by true class (% of row)")
+    axes.set_title("test images: % of each true class by predicted class")
     figure.colorbar(image, ax=axes, fraction=0.046)
     return figure
