@@ -19,13 +19,16 @@ visualize_weights.py) into a new runs/cnn/run-NNN folder.
     python chapter7/cnn.py --data-dir ../shared/data/cifar10-jpeg
 """
 
-
 import common
 import keras
 from keras import layers
 
 EPOCHS = 20
 BATCH_SIZE = 100
+# Speed only, results unchanged: batches per call into TensorFlow, and a
+# larger batch for the test-set evaluation after each epoch.
+STEPS_PER_EXECUTION = 10
+TEST_BATCH_SIZE = 1000
 
 
 def build_model():
@@ -67,6 +70,7 @@ def main(argv=None):
         optimizer="adam",
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
     )
     run.begin(model, source)
 
@@ -77,6 +81,7 @@ def main(argv=None):
             batch_size=args.batch_size,
             epochs=args.epochs,
             validation_data=(x_test, y_test),
+            validation_batch_size=TEST_BATCH_SIZE,
             callbacks=run.callbacks(),
         )
     return run.finish(model, x_test, y_test)

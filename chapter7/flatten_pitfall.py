@@ -16,7 +16,6 @@ models and prints their summaries; no data, no training.
     python chapter7/flatten_pitfall.py
 """
 
-
 import common
 import keras
 from keras import layers
