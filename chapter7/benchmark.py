@@ -32,7 +32,7 @@ from keras import layers
 
 import cnn
 import transfer_learning
-from common.runs import positive_int
+from common.runs import EpochTimer, positive_int
 
 ALPHA = 0.25  # the MobileNet whose ImageNet weights are to be had offline
 SCRIPTS = {"cnn": cnn, "mobilenet": transfer_learning}
@@ -80,18 +80,6 @@ def our_model(name, weights):
     return transfer_learning.build_model(ALPHA, weights)
 
 
-class EpochSeconds(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.started)
-
-
 def train(name, recipe, epochs, data_dir, weights, seed):
     """One recipe in this process; returns its timings and peak memory."""
     (x_train, y_train), (x_test, y_test), _ = common.load_cifar10(data_dir)
@@ -114,21 +102,20 @@ def train(name, recipe, epochs, data_dir, weights, seed):
         compile_args.update(lever.get("compile", {}))
         fit_args.update(lever.get("fit", {}))
     model.compile(optimizer="adam", loss=loss, metrics=["accuracy"], **compile_args)
-    timer = EpochSeconds()
     history = model.fit(
         x_train,
         y_train,
         batch_size=script.BATCH_SIZE,
         epochs=epochs,
         validation_data=(x_test, y_test),
-        callbacks=[timer],
+        callbacks=[EpochTimer()],
         verbose=0,
         **fit_args,
     )
     return {
         "train_images": len(x_train),
         "test_images": len(x_test),
-        "seconds": timer.seconds,
+        "seconds": history.history["seconds"],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "val_accuracy": history.history["val_accuracy"],
     }

@@ -256,7 +256,6 @@ class Run:
         self.summary = {"script": f"{script}.py"}
         if self.resuming:
             self.summary.update(read_summary(self.dir))
-        if self.resuming:
             self._restore_settings()
         self._check_writable()
 
