@@ -3,6 +3,9 @@
 import argparse
 import csv
 import json
+import os
+import shutil
+import signal
 
 import pytest
 
@@ -148,3 +151,81 @@ def test_resume_drops_a_history_row_the_backup_never_saw(
         file.write("1,0.5,1.0,0.1,0.5,1.0\n")
     assert cnn.main(["--out-dir", str(out), "--resume"]) == 0
     assert history_epochs(out) == [0, 1, 2]
+
+
+def test_ctrl_c_while_the_results_are_written_is_held_off(
+    tiny_cifar, tmp_path, monkeypatch
+):
+    out = tmp_path / "run"
+    real_save_figure = runs.save_figure
+
+    def save_figure_then_ctrl_c(figure, path):
+        real_save_figure(figure, path)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(runs, "save_figure", save_figure_then_ctrl_c)
+    args = ["--data-dir", str(tiny_cifar), "--out-dir", str(out), "--epochs", "2"]
+    assert cnn.main(args) == 0
+    assert summary(out)["status"] == "finished"
+    assert history_epochs(out) == [0, 1]
+
+
+def test_a_crash_while_writing_results_resumes_without_training_again(
+    tiny_cifar, tmp_path, monkeypatch
+):
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+
+        def crash(*args):
+            raise RuntimeError("power cut")
+
+        patch.setattr(Run, "_save_confusion", crash)
+        args = ["--data-dir", str(tiny_cifar), "--out-dir", str(out), "--epochs", "2"]
+        with pytest.raises(RuntimeError):
+            cnn.main(args)
+    assert summary(out)["status"] == "running"
+    history_before = (out / "history.csv").read_text()
+
+    assert cnn.main(["--out-dir", str(out), "--resume"]) == 0
+    # No epoch ran again: the history is the one from before the crash.
+    assert (out / "history.csv").read_text() == history_before
+    assert summary(out)["status"] == "finished"
+
+
+def test_a_stop_within_the_first_epoch_saves_no_trained_model(
+    tiny_cifar, tmp_path, monkeypatch
+):
+    out = tmp_path / "run"
+    interrupt_at_epoch(monkeypatch, 0)
+    args = ["--data-dir", str(tiny_cifar), "--out-dir", str(out), "--epochs", "2"]
+    assert cnn.main(args) == 130
+    assert (out / "model_before.keras").is_file()
+    assert not (out / "model_after.keras").exists()
+    assert summary(out)["epochs_run"] == 0
+
+
+def test_a_history_row_cut_short_by_a_crash_is_not_an_epoch(tmp_path):
+    (tmp_path / "history.csv").write_text(
+        "epoch,accuracy,loss,seconds,val_accuracy,val_loss\n"
+        "0,0.3,1.9,2.0,0.35,1.8\n"
+        "1,0.4,1.7"
+    )
+    assert [row["epoch"] for row in runs.read_history(tmp_path)] == ["0"]
+
+
+def test_resume_keeps_the_data_folder_absolute_and_a_new_one_wins(
+    tiny_cifar, tmp_path, monkeypatch
+):
+    out = tmp_path / "run"
+    monkeypatch.chdir(tiny_cifar.parent)
+    with monkeypatch.context() as patch:
+        interrupt_at_epoch(patch, 1)
+        args = ["--data-dir", tiny_cifar.name, "--out-dir", str(out), "--epochs", "2"]
+        assert cnn.main(args) == 130
+    assert summary(out)["settings"]["data_dir"] == str(tiny_cifar)
+
+    moved = tmp_path / "moved"
+    shutil.copytree(tiny_cifar, moved)
+    monkeypatch.chdir(tmp_path)
+    assert cnn.main(["--out-dir", str(out), "--resume", "--data-dir", "moved"]) == 0
+    assert summary(out)["settings"]["data_dir"] == str(moved)

@@ -24,6 +24,7 @@ import csv
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import sys
@@ -46,6 +47,8 @@ RUN_FILES = (
     "model_after.keras",
     "model.png",
     "summary.json",
+    "filters_before.png",  # written by visualize_weights.py
+    "filters_after.png",
 )
 # Flags that choose the folder; every other setting is restored on --resume.
 FOLDER_FLAGS = ("out_dir", "resume", "overwrite")
@@ -62,15 +65,26 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def positive_int(text):
-    """argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+def whole_number(low, high=None):
+    """argparse type: a whole number from low to high (no upper end if None)."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {low} or more, got {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be {high} or less, got {value}")
+        return value
+
+    return parse
+
+
+positive_int = whole_number(1)
+# Keras seeds NumPy, which takes 0 .. 2**32 - 1.
+seed_int = whole_number(0, 2**32 - 1)
 
 
 def add_run_arguments(parser, epochs, batch_size):
@@ -85,9 +99,16 @@ def add_run_arguments(parser, epochs, batch_size):
         "--out-dir",
         help="run folder to write (default: a new runs/<script>/run-NNN)",
     )
-    parser.add_argument("--epochs", type=positive_int, default=epochs)
-    parser.add_argument("--batch-size", type=positive_int, default=batch_size)
-    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument(
+        "--epochs", type=positive_int, default=epochs, help=f"default: {epochs}"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=batch_size,
+        help=f"default: {batch_size}",
+    )
+    parser.add_argument("--seed", type=seed_int, default=0, help="default: 0")
     parser.add_argument(
         "--limit",
         type=positive_int,
@@ -188,7 +209,9 @@ def read_history(folder):
     if not path.is_file():
         return []
     with open(path, newline="") as file:
-        return list(csv.DictReader(file))
+        rows = list(csv.DictReader(file))
+    # A row cut short by a crash mid-write has empty fields: it never finished.
+    return [row for row in rows if None not in row.values() and all(row.values())]
 
 
 def numbered_runs(root):
@@ -213,6 +236,18 @@ def find_run(path, make_hint):
     raise RunError(
         f"{shown(folder)} holds no run (no summary.json); make one with: {make_hint}"
     )
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Ignore Ctrl-C and SIGTERM for the length of the block."""
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {stop: signal.signal(stop, signal.SIG_IGN) for stop in stops}
+    try:
+        yield
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -252,7 +287,13 @@ class Run:
         self.script = script
         self.args = args
         self.interrupted = False
-        self.dir, self.resuming = self._choose_folder()
+        try:
+            self.dir, self.resuming = self._choose_folder()
+        except OSError as error:
+            raise RunError(
+                f"cannot use {args.out_dir or RUNS_ROOT} as a run folder "
+                f"({error.strerror}); choose another --out-dir"
+            )
         self.summary = {"script": f"{script}.py"}
         if self.resuming:
             self.summary.update(read_summary(self.dir))
@@ -307,9 +348,13 @@ class Run:
             )
 
     def _restore_settings(self):
+        given_data_dir = self.args.data_dir
         for name, value in self.summary.get("settings", {}).items():
             if name not in FOLDER_FLAGS:
                 setattr(self.args, name, value)
+        # The same images may have moved since: a --data-dir given now wins.
+        if given_data_dir:
+            self.args.data_dir = given_data_dir
 
     def _check_writable(self):
         created = not self.dir.exists()
@@ -359,17 +404,21 @@ class Run:
             status="running",
             params=model.count_params(),
             data=data_source,
-            settings=vars(self.args),
+            settings=self._settings(),
             **fields,
         )
+
+    def _settings(self):
+        settings = dict(vars(self.args))
+        if settings.get("data_dir"):
+            # Absolute, so that --resume works from any folder.
+            settings["data_dir"] = str(Path(settings["data_dir"]).absolute())
+        return settings
 
     def _clear_folder(self):
         for name in RUN_FILES:
             (self.dir / name).unlink(missing_ok=True)
-        if self.backup_dir.is_dir():
-            for path in self.backup_dir.iterdir():
-                path.unlink()
-            self.backup_dir.rmdir()
+        shutil.rmtree(self.backup_dir, ignore_errors=True)
 
     def _keep_history_rows(self, count):
         # A crash between writing a history row and the backup would repeat
@@ -395,12 +444,13 @@ class Run:
     def _save_diagram(self, model):
         def draw(temporary):
             keras.utils.plot_model(model, to_file=str(temporary), show_shapes=True)
+            # In a notebook Keras prints its complaint instead of raising it.
+            if not temporary.exists():
+                raise ImportError("plot_model wrote nothing")
 
         try:
             write_atomically(self.dir / "model.png", draw)
-        except (ImportError, FileNotFoundError):
-            # Keras raises ImportError without pydot or Graphviz; in a notebook
-            # it only prints a message and writes nothing.
+        except ImportError:
             print(
                 "no model.png: drawing the model needs pydot and Graphviz "
                 "(pip install pydot; apt-get install graphviz)"
@@ -412,7 +462,10 @@ class Run:
         """Keras callbacks that time, back up and record every epoch."""
         return [
             EpochTimer(),
-            keras.callbacks.BackupAndRestore(str(self.backup_dir)),
+            # Kept after training too: finish() removes it once all is written.
+            keras.callbacks.BackupAndRestore(
+                str(self.backup_dir), delete_checkpoint=False
+            ),
             keras.callbacks.CSVLogger(str(self.dir / "history.csv"), append=True),
             SummaryUpdate(self),
         ]
@@ -467,26 +520,15 @@ class Run:
     def finish(self, model, x_test, y_test, **fields):
         """Write the curves, the trained model and the summary; return the exit
         status (0, or 130 after an interruption)."""
+        # A stop halfway through these writes would leave a run that is
+        # neither finished nor resumable; they take seconds, so they go first.
+        with signals_held():
+            self._write_results(model, x_test, y_test, fields)
         rows = read_history(self.dir)
-        if self.interrupted and (self.backup_dir / "latest.weights.h5").is_file():
-            # The weights of the last finished epoch, not of half an epoch.
-            model.load_weights(self.backup_dir / "latest.weights.h5")
-        self._save_model(model, "model_after.keras")
-        if rows:
-            for metric, name in (("accuracy", "acc.png"), ("loss", "loss.png")):
-                figure = curves_figure({"": rows}, metric)
-                figure.axes[0].set_title(f"{self.script}.py: {metric} by epoch")
-                save_figure(figure, self.dir / name)
-        if not self.interrupted:
-            fields["per_class_accuracy"] = self._save_confusion(model, x_test, y_test)
-        status = "interrupted" if self.interrupted else "finished"
-        self.write_summary(status=status, **fields)
-        print(f"wrote {shown(self.dir / 'summary.json')}")
-
         if self.interrupted:
             again = f"python {shown(sys.argv[0])} --resume"
             if self.args.out_dir:
-                again += f" --out-dir {self.args.out_dir}"
+                again += f" --out-dir {shown(self.dir)}"
             print(
                 f"interrupted after epoch {len(rows)} of {self.args.epochs}; "
                 f"continue with: {again}"
@@ -500,12 +542,35 @@ class Run:
         )
         return 0
 
+    def _write_results(self, model, x_test, y_test, fields):
+        rows = read_history(self.dir)
+        last_epoch = self.backup_dir / "latest.weights.h5"
+        if not self.interrupted:
+            self._save_model(model, "model_after.keras")
+        elif last_epoch.is_file():
+            # The weights of the last finished epoch, not of half an epoch.
+            model.load_weights(last_epoch)
+            self._save_model(model, "model_after.keras")
+        if rows:
+            for metric, name in (("accuracy", "acc.png"), ("loss", "loss.png")):
+                figure = curves_figure({"": rows}, metric)
+                figure.axes[0].set_title(f"{self.script}.py: {metric} by epoch")
+                save_figure(figure, self.dir / name)
+        if not self.interrupted:
+            fields["per_class_accuracy"] = self._save_confusion(model, x_test, y_test)
+        status = "interrupted" if self.interrupted else "finished"
+        self.write_summary(status=status, **fields)
+        print(f"wrote {shown(self.dir / 'summary.json')}")
+        if not self.interrupted:
+            shutil.rmtree(self.backup_dir, ignore_errors=True)
+
     def _save_confusion(self, model, x_test, y_test):
         probabilities = model.predict(x_test, batch_size=1000, verbose=0)
         counts = confusion_matrix(y_test, probabilities.argmax(axis=1), 10)
         save_figure(confusion_figure(counts, CLASS_NAMES), self.dir / "confusion.png")
-        totals = np.maximum(counts.sum(axis=1), 1)
+        totals = counts.sum(axis=1)
+        # None for a class the test set does not hold: no accuracy to speak of.
         return {
-            name: round(float(counts[i, i] / totals[i]), 4)
+            name: round(float(counts[i, i] / totals[i]), 4) if totals[i] else None
             for i, name in enumerate(CLASS_NAMES)
         }
