@@ -32,7 +32,7 @@ from keras import layers
 
 import cnn
 import transfer_learning
-from common.runs import EpochTimer, positive_int
+from common.runs import EpochTimer, positive_int, seed_int
 
 ALPHA = 0.25  # the MobileNet whose ImageNet weights are to be had offline
 SCRIPTS = {"cnn": cnn, "mobilenet": transfer_learning}
@@ -160,7 +160,8 @@ def run_worker(name, recipe, args):
     environment = dict(os.environ, **lever.get("env", {}))
     done = subprocess.run(command, capture_output=True, text=True, env=environment)
     if done.returncode != 0:
-        raise SystemExit(f"{name} {recipe} failed:\n{done.stderr[-2000:]}")
+        lines = done.stderr.strip().splitlines() or ["no message"]
+        raise common.RunError(f"the {name} {recipe} worker failed: {lines[-1]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -183,7 +184,7 @@ def parse_args(argv=None):
         default=["cnn", "mobilenet"],
     )
     parser.add_argument("--epochs", type=positive_int, default=3)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=seed_int, default=0)
     parser.add_argument(
         "--rounds", type=positive_int, default=2, help="plain/ours pairs per model"
     )
@@ -203,6 +204,14 @@ def main(argv=None):
         )
         print(json.dumps(result))
         return 0
+
+    # Bad input is caught here, before minutes of training in the workers.
+    common.load_cifar10(args.data_dir)
+    if args.weights and "mobilenet" in args.models:
+        weights = argparse.Namespace(
+            weights=args.weights, alpha=ALPHA, image_size=32, preprocessing="scale"
+        )
+        transfer_learning.build_pretrained(weights)
 
     peak = matmul_peak_gflops()
     print(f"float32 matmul peak (TensorFlow, 2048x2048): {peak:.1f} GFLOP/s")

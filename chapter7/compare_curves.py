@@ -24,6 +24,14 @@ from common.plots import curves_figure
 from common.runs import RUNS_ROOT, read_history, read_summary, save_figure, shown
 
 MAKE_HINT = "python chapter7/cnn.py (or another training script)"
+SUMMARY_KEYS = (
+    "params",
+    "epochs_run",
+    "best_val_accuracy",
+    "best_epoch",
+    "final_val_accuracy",
+    "seconds_per_epoch",
+)
 TABLE_HEADINGS = (
     "run", "params", "epochs", "best test acc", "final test acc", "s/epoch"
 )
@@ -42,6 +50,12 @@ def load_runs(paths):
             raise common.RunError(
                 f"{shown(folder)} has no finished epoch yet; let it train for "
                 "at least one epoch"
+            )
+        missing = [key for key in SUMMARY_KEYS if key not in summary]
+        if missing:
+            raise common.RunError(
+                f"{shown(folder / 'summary.json')} lacks {', '.join(missing)}; "
+                "it was not written by this project's scripts"
             )
         runs.append((folder, summary, history))
     return runs
@@ -68,6 +82,8 @@ def results_table(labels, summaries):
     """The table as text lines, numbers right-aligned under their headings."""
     rows = [list(TABLE_HEADINGS)]
     for label, summary in zip(labels, summaries):
+        if summary.get("status") == "interrupted":
+            label += " (interrupted)"
         rows.append(
             [
                 label,

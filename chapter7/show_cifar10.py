@@ -16,7 +16,7 @@ import common
 import numpy as np
 from matplotlib.figure import Figure
 
-from common.runs import RUNS_ROOT, positive_int, save_figure
+from common.runs import RUNS_ROOT, save_figure, seed_int, whole_number
 from common.tiles import grid_shape
 
 COUNT = 20
@@ -38,8 +38,13 @@ def samples_figure(images, labels, make_figure=Figure):
 def parse_args(argv=None):
     parser = common.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="local CIFAR-10 copy (see cnn.py --help)")
-    parser.add_argument("--count", type=positive_int, default=COUNT)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--count",
+        type=whole_number(1, 100),
+        default=COUNT,
+        help=f"images to show (default: {COUNT})",
+    )
+    parser.add_argument("--seed", type=seed_int, default=0, help="default: 0")
     parser.add_argument(
         "--out", type=Path, default=RUNS_ROOT / "cifar10_samples.png"
     )

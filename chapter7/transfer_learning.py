@@ -27,7 +27,7 @@ import h5py
 import keras
 from keras import layers
 
-from common.runs import shown
+from common.runs import shown, whole_number
 
 EPOCHS = 3
 BATCH_SIZE = 128
@@ -140,7 +140,7 @@ def parse_args(argv=None):
     parser.add_argument("--alpha", type=float, choices=ALPHAS, default=1.0)
     parser.add_argument(
         "--image-size",
-        type=int,
+        type=whole_number(32, 224),
         default=32,
         help="enlarge the images to this size first (MobileNet was trained at "
         "224; costs about (size/32)^2 times the time)",
@@ -152,10 +152,7 @@ def parse_args(argv=None):
         help="'scale': pixels / 255, as the article; 'mobilenet': -1..1, as "
         "MobileNet was trained",
     )
-    args = parser.parse_args(argv)
-    if args.image_size < 32:
-        parser.error(f"--image-size must be 32 or more, got {args.image_size}")
-    return args
+    return parser.parse_args(argv)
 
 
 def main(argv=None):

@@ -20,7 +20,7 @@ import common
 import keras
 from PIL import Image
 
-from common.runs import RUNS_ROOT, shown, write_atomically
+from common.runs import RUNS_ROOT, shown, whole_number, write_atomically
 from common.tiles import grid_shape
 
 SCALE = 8  # screen pixels per filter pixel
@@ -50,21 +50,39 @@ def parse_args(argv=None):
         help="a cnn.py run folder, or a folder of runs to take the latest "
         "(default: runs/cnn)",
     )
-    parser.add_argument("--scale", type=common.runs.positive_int, default=SCALE)
+    parser.add_argument(
+        "--scale",
+        type=whole_number(1, 32),
+        default=SCALE,
+        help=f"screen pixels per filter pixel (default: {SCALE})",
+    )
     return parser.parse_args(argv)
+
+
+def load_model(path):
+    """A saved run model, or a one-line RunError naming what is wrong."""
+    if not path.is_file():
+        raise common.RunError(
+            f"{shown(path)} is missing; make the run with: python chapter7/cnn.py"
+        )
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except Exception as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise common.RunError(f"cannot read {shown(path)} ({reason})")
 
 
 def main(argv=None):
     args = parse_args(argv)
     run_dir = common.find_run(args.run_dir, "python chapter7/cnn.py")
+    script = common.runs.read_summary(run_dir).get("script")
+    if script not in ("cnn.py", "cnn_with_gap.py"):
+        raise common.RunError(
+            f"{shown(run_dir)} is a run of {script}; the filters shown here are "
+            "those of a cnn.py (or cnn_with_gap.py) run"
+        )
     for stage in ("before", "after"):
-        model_path = run_dir / f"model_{stage}.keras"
-        if not model_path.is_file():
-            raise common.RunError(
-                f"{shown(model_path)} is missing; make the run with: "
-                "python chapter7/cnn.py"
-            )
-        model = keras.saving.load_model(model_path, compile=False)
+        model = load_model(run_dir / f"model_{stage}.keras")
         grid = filters_image(model, args.scale, GAP)
         out_path = run_dir / f"filters_{stage}.png"
         write_atomically(

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import numpy as np
@@ -42,17 +43,24 @@ def tiny_cifar(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_cifar():
-    """The real CIFAR-10 images in ../shared (see shared/data/README.md)."""
-    path = SHARED / "data" / "cifar10-jpeg"
-    assert path.is_dir(), f"the real CIFAR-10 copy is missing: {path}"
+    """The real CIFAR-10: $CIFAR10_DIR, else the JPEG copy in ../shared."""
+    path = Path(os.environ.get("CIFAR10_DIR") or SHARED / "data" / "cifar10-jpeg")
+    assert path.exists(), (
+        f"the real CIFAR-10 is missing at {path}; set CIFAR10_DIR to a copy"
+    )
     return path
 
 
 @pytest.fixture(scope="session")
 def real_mobilenet_weights():
-    """Keras' ImageNet MobileNet alpha=0.25 no-top weights in ../shared."""
-    path = SHARED / "weights" / "mobilenet_2_5_224_tf_no_top.h5"
-    assert path.is_file(), f"the MobileNet weights are missing: {path}"
+    """Keras' ImageNet MobileNet alpha=0.25 no-top weights: $MOBILENET_WEIGHTS,
+    else the copy in ../shared."""
+    default = SHARED / "weights" / "mobilenet_2_5_224_tf_no_top.h5"
+    path = Path(os.environ.get("MOBILENET_WEIGHTS") or default)
+    assert path.is_file(), (
+        f"the MobileNet weights are missing at {path}; set MOBILENET_WEIGHTS to "
+        "Keras' mobilenet_2_5_224_tf_no_top.h5"
+    )
     return path
 
 

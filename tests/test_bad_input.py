@@ -134,6 +134,12 @@ def test_counts_of_zero_or_less(tiny_cifar, tmp_path, capsys, flag, value):
     assert f"argument {flag}: must be 1 or more, got {int(value)}" in message
 
 
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+def test_seed_that_keras_cannot_take(tiny_cifar, tmp_path, capsys, seed):
+    message = cnn_error(tiny_cifar, tmp_path, capsys, "--seed", seed)
+    assert "argument --seed: must be" in message and seed in message
+
+
 def test_limit_larger_than_the_data(tiny_cifar, tmp_path, capsys):
     # The tiny copy holds 60 training images.
     message = cnn_error(tiny_cifar, tmp_path, capsys, "--limit", "61")

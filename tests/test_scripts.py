@@ -96,6 +96,12 @@ def test_visualize_weights_tiles_30_filters_before_and_after(cnn_run):
     assert not np.array_equal(before, after)
 
 
+def test_visualize_weights_refuses_a_run_without_first_layer_filters(tmp_path):
+    (tmp_path / "summary.json").write_text('{"script": "transfer_learning.py"}')
+    with pytest.raises(RunError, match="is a run of transfer_learning.py"):
+        visualize_weights.main(["--run-dir", str(tmp_path)])
+
+
 def test_visualize_weights_of_a_missing_run_names_the_command(tmp_path):
     with pytest.raises(RunError, match="python chapter7/cnn.py"):
         visualize_weights.main(["--run-dir", str(tmp_path)])
