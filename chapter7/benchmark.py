@@ -44,8 +44,9 @@ SCRIPTS = {"cnn": cnn, "mobilenet": transfer_learning}
 LEVERS = {
     "steps_per_execution=1": {"compile": {"steps_per_execution": 1}},
     "jit_compile": {"compile": {"jit_compile": True}},
-    "one inter-op thread": {"env": {"TF_NUM_INTEROP_THREADS": "1"}},
-    "JAX backend": {"env": {"KERAS_BACKEND": "jax"}},
+    "interop_threads=1": {"env": {"TF_NUM_INTEROP_THREADS": "1"}},
+    "backend=jax": {"env": {"KERAS_BACKEND": "jax"}},
+    "mixed_bfloat16": {"policy": "mixed_bfloat16"},
 }
 TARGETS = {"cnn": (0.6, 0.35), "mobilenet": (0.7, 0.5)}  # time, memory ratios
 
@@ -95,13 +96,15 @@ def train(name, recipe, epochs, data_dir, weights, seed):
         loss = "categorical_crossentropy"
         compile_args, fit_args = {}, {}
     else:
+        lever = LEVERS.get(recipe.removeprefix("ours+"), {})
+        if "policy" in lever:
+            keras.mixed_precision.set_global_policy(lever["policy"])
         model = our_model(name, weights)
         loss = "sparse_categorical_crossentropy"
         compile_args = {"steps_per_execution": script.STEPS_PER_EXECUTION}
         # Only transfer_learning.py tests in larger batches than it trains.
         test_batch = getattr(script, "TEST_BATCH_SIZE", None)
         fit_args = {"validation_batch_size": test_batch} if test_batch else {}
-        lever = LEVERS.get(recipe.removeprefix("ours+"), {})
         compile_args.update(lever.get("compile", {}))
         fit_args.update(lever.get("fit", {}))
     model.compile(optimizer="adam", loss=loss, metrics=["accuracy"], **compile_args)
@@ -193,7 +196,12 @@ def parse_args(argv=None):
         "--rounds", type=positive_int, default=2, help="plain/ours pairs per model"
     )
     parser.add_argument(
-        "--levers", action="store_true", help="also time single changes to ours"
+        "--levers",
+        nargs="*",
+        choices=list(LEVERS),
+        metavar="LEVER",
+        help="also time single changes to ours: all of them, or those named "
+        f"({', '.join(LEVERS)})",
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -225,8 +233,8 @@ def main(argv=None):
     )
     for name in args.models:
         recipes = ["plain", "ours"] * args.rounds
-        if args.levers:
-            recipes += [f"ours+{lever}" for lever in LEVERS]
+        if args.levers is not None:
+            recipes += [f"ours+{lever}" for lever in args.levers or LEVERS]
         results = {}
         for recipe in recipes:
             result = run_worker(name, recipe, args)
