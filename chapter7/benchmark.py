@@ -45,7 +45,7 @@ LEVERS = {
     "steps_per_execution=1": {"compile": {"steps_per_execution": 1}},
     "jit_compile": {"compile": {"jit_compile": True}},
     "interop_threads=1": {"env": {"TF_NUM_INTEROP_THREADS": "1"}},
-    "backend=jax": {"env": {"KERAS_BACKEND": "jax"}},
+    "backend=jax": {"env": {"KERAS_BACKEND": "jax"}},  # needs: pip install jax
     "mixed_bfloat16": {"policy": "mixed_bfloat16"},
 }
 TARGETS = {"cnn": (0.6, 0.35), "mobilenet": (0.7, 0.5)}  # time, memory ratios

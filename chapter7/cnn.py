@@ -47,20 +47,21 @@ def build_model():
     )
 
 
-def parse_args(argv=None):
-    parser = common.ArgumentParser(description=__doc__.splitlines()[0])
-    common.add_run_arguments(parser, epochs=EPOCHS, batch_size=BATCH_SIZE)
+def parse_args(argv=None, description=__doc__, epochs=EPOCHS):
+    parser = common.ArgumentParser(description=description.splitlines()[0])
+    common.add_run_arguments(parser, epochs=epochs, batch_size=BATCH_SIZE)
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    run = common.Run("cnn", args)
+def train(script, build, args):
+    """Train the model build() makes as the chapter does, recording the run
+    in a folder of runs/<script>; returns the exit status."""
+    run = common.Run(script, args)
 
     (x_train, y_train), (x_test, y_test), source = common.load_training_data(args)
 
     keras.utils.set_random_seed(args.seed)
-    model = build_model()
+    model = build()
     model.summary()
     # Integer labels with the sparse loss: the same cross-entropy as one-hot
     # labels with categorical_crossentropy, without the (N, 10) label array.
@@ -82,6 +83,10 @@ def main(argv=None):
             callbacks=run.callbacks(),
         )
     return run.finish(model, x_test, y_test)
+
+
+def main(argv=None):
+    return train("cnn", build_model, parse_args(argv))
 
 
 if __name__ == "__main__":
