@@ -213,3 +213,16 @@ def test_no_run_dir_is_a_usage_error(capsys):
         compare_curves.main([])
     assert stop.value.code == 2
     assert "RUN_DIR" in capsys.readouterr().err
+
+
+def test_figure_format_follows_the_file_name(two_runs, tmp_path):
+    out = tmp_path / "comparison.svg"
+    compare_curves.main([*two_runs, "--out", str(out)])
+    assert out.read_text().lstrip().startswith("<?xml")
+
+
+def test_a_name_that_is_no_picture_format_is_refused(two_runs, tmp_path, capsys):
+    out = str(tmp_path / "comparison.txt")
+    status, error = exit_of([*two_runs, "--out", out], capsys)
+    assert status == 2
+    assert "txt is not a picture format" in error

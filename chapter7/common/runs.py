@@ -188,7 +188,11 @@ def write_atomically(path, write):
 
 
 def save_figure(figure, path):
-    write_atomically(path, lambda temporary: figure.savefig(temporary, format="png"))
+    """Save as the file name says (.png, .pdf, .svg, ...), atomically."""
+    kind = Path(path).suffix.lstrip(".").lower() or "png"
+    if kind not in figure.canvas.get_supported_filetypes():
+        raise RunError(f"cannot draw {shown(path)}: {kind} is not a picture format")
+    write_atomically(path, lambda temporary: figure.savefig(temporary, format=kind))
     print(f"wrote {shown(path)}")
 
 
