@@ -41,6 +41,15 @@ def interrupt_at_epoch(monkeypatch, epoch):
     monkeypatch.setattr(runs.EpochTimer, "on_epoch_begin", on_epoch_begin)
 
 
+def stopped_run(monkeypatch, data_dir, out, epochs, stop_at):
+    """Start cnn.py for `epochs` epochs and press Ctrl-C as epoch `stop_at`
+    (0-based) begins; the run must report the interruption."""
+    with monkeypatch.context() as patch:
+        interrupt_at_epoch(patch, stop_at)
+        args = ["--data-dir", str(data_dir), "--out-dir", str(out)]
+        assert cnn.main(args + ["--epochs", str(epochs)]) == 130
+
+
 def test_runs_without_out_dir_are_numbered_from_run_001(runs_root):
     first = Run("cnn", run_args())
     assert first.dir == runs_root / "cnn" / "run-001"
@@ -112,9 +121,7 @@ def test_a_failed_write_keeps_the_old_file(tmp_path):
 
 def test_interrupted_run_keeps_its_finished_epochs(tiny_cifar, tmp_path, monkeypatch):
     out = tmp_path / "run"
-    interrupt_at_epoch(monkeypatch, 2)
-    args = ["--data-dir", str(tiny_cifar), "--out-dir", str(out), "--epochs", "4"]
-    assert cnn.main(args) == 130
+    stopped_run(monkeypatch, tiny_cifar, out, epochs=4, stop_at=2)
     assert history_epochs(out) == [0, 1]
     assert summary(out)["status"] == "interrupted"
     assert summary(out)["epochs_run"] == 2
@@ -126,10 +133,7 @@ def test_resume_completes_the_run_with_each_epoch_once(
     tiny_cifar, tmp_path, monkeypatch
 ):
     out = tmp_path / "run"
-    with monkeypatch.context() as patch:
-        interrupt_at_epoch(patch, 2)
-        args = ["--data-dir", str(tiny_cifar), "--out-dir", str(out), "--epochs", "4"]
-        assert cnn.main(args) == 130
+    stopped_run(monkeypatch, tiny_cifar, out, epochs=4, stop_at=2)
     # Resuming takes the saved settings: 4 epochs, the same data.
     assert cnn.main(["--out-dir", str(out), "--resume"]) == 0
     assert history_epochs(out) == [0, 1, 2, 3]
@@ -142,10 +146,7 @@ def test_resume_drops_a_history_row_the_backup_never_saw(
     tiny_cifar, tmp_path, monkeypatch
 ):
     out = tmp_path / "run"
-    with monkeypatch.context() as patch:
-        interrupt_at_epoch(patch, 1)
-        args = ["--data-dir", str(tiny_cifar), "--out-dir", str(out), "--epochs", "3"]
-        assert cnn.main(args) == 130
+    stopped_run(monkeypatch, tiny_cifar, out, epochs=3, stop_at=1)
     # As if the process died after writing epoch 1's row but before its backup.
     with open(out / "history.csv", "a") as file:
         file.write("1,0.5,1.0,0.1,0.5,1.0\n")
@@ -196,9 +197,7 @@ def test_a_stop_within_the_first_epoch_saves_no_trained_model(
     tiny_cifar, tmp_path, monkeypatch
 ):
     out = tmp_path / "run"
-    interrupt_at_epoch(monkeypatch, 0)
-    args = ["--data-dir", str(tiny_cifar), "--out-dir", str(out), "--epochs", "2"]
-    assert cnn.main(args) == 130
+    stopped_run(monkeypatch, tiny_cifar, out, epochs=2, stop_at=0)
     assert (out / "model_before.keras").is_file()
     assert not (out / "model_after.keras").exists()
     assert summary(out)["epochs_run"] == 0
@@ -218,10 +217,7 @@ def test_resume_keeps_the_data_folder_absolute_and_a_new_one_wins(
 ):
     out = tmp_path / "run"
     monkeypatch.chdir(tiny_cifar.parent)
-    with monkeypatch.context() as patch:
-        interrupt_at_epoch(patch, 1)
-        args = ["--data-dir", tiny_cifar.name, "--out-dir", str(out), "--epochs", "2"]
-        assert cnn.main(args) == 130
+    stopped_run(monkeypatch, tiny_cifar.name, out, epochs=2, stop_at=1)
     assert summary(out)["settings"]["data_dir"] == str(tiny_cifar)
 
     moved = tmp_path / "moved"

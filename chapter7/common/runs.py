@@ -528,14 +528,13 @@ class Run:
         # neither finished nor resumable; they take seconds, so they go first.
         with signals_held():
             self._write_results(model, x_test, y_test, fields)
-        rows = read_history(self.dir)
         if self.interrupted:
             again = f"python {shown(sys.argv[0])} --resume"
             if self.args.out_dir:
                 again += f" --out-dir {shown(self.dir)}"
             print(
-                f"interrupted after epoch {len(rows)} of {self.args.epochs}; "
-                f"continue with: {again}"
+                f"interrupted after epoch {self.summary['epochs_run']} of "
+                f"{self.args.epochs}; continue with: {again}"
             )
             return 130
         figures = self.summary
