@@ -27,7 +27,7 @@ import h5py
 import keras
 from keras import layers
 
-from common.runs import shown, whole_number
+from common.runs import first_line, shown, whole_number
 
 EPOCHS = 3
 BATCH_SIZE = 128
@@ -114,7 +114,7 @@ def build_pretrained(args):
             warnings.simplefilter("ignore")
             return build_model(args.alpha, weights, args.image_size, args.preprocessing)
     except Exception as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        reason = first_line(error)
         if weights == "imagenet":
             # Keras raises a plain Exception for a failed download.
             raise common.RunError(

@@ -20,7 +20,13 @@ import common
 import keras
 from PIL import Image
 
-from common.runs import RUNS_ROOT, shown, whole_number, write_atomically
+from common.runs import (
+    RUNS_ROOT,
+    first_line,
+    shown,
+    whole_number,
+    write_atomically,
+)
 from common.tiles import grid_shape
 
 SCALE = 8  # screen pixels per filter pixel
@@ -68,7 +74,7 @@ def load_model(path):
     try:
         return keras.saving.load_model(path, compile=False)
     except Exception as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        reason = first_line(error)
         raise common.RunError(f"cannot read {shown(path)} ({reason})")
 
 

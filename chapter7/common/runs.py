@@ -129,6 +129,12 @@ def add_run_arguments(parser, epochs, batch_size):
     )
 
 
+def first_line(error):
+    """An exception's message cut to one line, or its type where it has none."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def run_script(main):
     """Call main() and exit with its status; bad input ends in one line."""
     program = Path(sys.argv[0]).name
